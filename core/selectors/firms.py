@@ -1,0 +1,79 @@
+"""Reads of firm data shared by pages and the API. Each checks the permission it needs."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core import exceptions
+from core.models import ApiToken, Invitation, Membership, Role
+from core.tenancy import Ctx
+
+
+def _mfa_on():
+    return Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True))
+
+
+def member_list(*, ctx: Ctx, q: str | None = None, role_id=None, is_active: bool | None = None) -> QuerySet[Membership]:
+    ctx.require("users.view")
+    members = Membership.objects.select_related("user", "role").annotate(mfa_on=_mfa_on())
+    if q:
+        members = members.filter(
+            Q(user__email__icontains=q) | Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q)
+        )
+    if role_id:
+        members = members.filter(role_id=role_id)
+    if is_active is not None:
+        members = members.filter(is_active=is_active)
+    return members
+
+
+def member_get(*, ctx: Ctx, user_id) -> Membership:
+    if ctx.user and str(user_id) == str(ctx.user.pk):
+        return member_self(ctx=ctx)
+    membership = member_list(ctx=ctx).filter(user_id=user_id).first()
+    if membership is None:
+        raise exceptions.NotFound()
+    return membership
+
+
+def member_self(*, ctx: Ctx) -> Membership:
+    membership = Membership.objects.select_related("user", "role", "org").annotate(mfa_on=_mfa_on()).get(pk=ctx.membership.pk)
+    return membership
+
+
+def role_list(*, ctx: Ctx) -> QuerySet[Role]:
+    ctx.require("users.view")
+    return Role.objects.all()
+
+
+def role_get(*, ctx: Ctx, role_id) -> Role:
+    """Any member may look up a role by id (to assign it, say); listing roles needs users.view."""
+    role = Role.objects.filter(pk=role_id).first()
+    if role is None:
+        raise exceptions.NotFound()
+    return role
+
+
+def invitation_list(*, ctx: Ctx, status: str | None = None) -> QuerySet[Invitation]:
+    ctx.require("invitations.manage")
+    return Invitation.objects.select_related("role", "invited_by")
+
+
+def invitation_get(*, ctx: Ctx, invitation_id) -> Invitation:
+    invitation = invitation_list(ctx=ctx).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise exceptions.NotFound()
+    return invitation
+
+
+def api_token_list(*, ctx: Ctx) -> QuerySet[ApiToken]:
+    ctx.require("api_tokens.manage")
+    return ApiToken.objects.select_related("user")
+
+
+def api_token_get(*, ctx: Ctx, token_id) -> ApiToken:
+    token = api_token_list(ctx=ctx).filter(pk=token_id).first()
+    if token is None:
+        raise exceptions.NotFound()
+    return token
