@@ -44,7 +44,9 @@ class Ctx:
 
     @property
     def is_owner(self) -> bool:
-        return self.system or (self.membership is not None and self.membership.role.name == OWNER and self.membership.role.is_builtin)
+        return self.system or (
+            self.membership is not None and self.membership.role.name == OWNER and self.membership.role.is_builtin
+        )
 
     @property
     def actor_label(self) -> str:
@@ -165,7 +167,5 @@ def memberships_of(user: User) -> list[Membership]:
     """The firms a user may act for, oldest first: the choice of firm at sign-in."""
     with scopes_disabled():
         return list(
-            Membership.objects.select_related("org", "role")
-            .filter(user=user, is_active=True)
-            .order_by("created_at")
+            Membership.objects.select_related("org", "role").filter(user=user, is_active=True).order_by("created_at")
         )

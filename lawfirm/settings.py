@@ -5,6 +5,7 @@ DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, the S3 and SMTP set
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("TESTING", False)
+# Under pytest the test settings apply without any variable to set.
+TESTING = env_bool("TESTING", "pytest" in sys.modules)
 ENVIRONMENT = env("ENVIRONMENT", "development" if DEBUG else "production")
 
 SECRET_KEY = env("SECRET_KEY")
@@ -273,7 +275,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
-    }
+    },
 }
 
 LOGGING = {

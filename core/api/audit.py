@@ -1,7 +1,5 @@
 """/audit-events/: the firm's audit trail, read-only."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import Any

@@ -1,7 +1,5 @@
 """/auth/: sign in and out with JWT cookies, refresh, CSRF, and TOTP two-factor authentication."""
 
-from __future__ import annotations
-
 import uuid
 from typing import Literal
 
@@ -91,11 +89,11 @@ def _session_cookies(response: HttpResponse, tokens: auth_service.IssuedTokens) 
     response.delete_cookie(MFA_COOKIE, path=AUTH_COOKIE_PATH)
 
 
-def _signed_in(request: HttpRequest, response: HttpResponse, membership) -> LoginOut:
+def _signed_in(request: HttpRequest, response: HttpResponse, membership):
     ctx = anonymous_context(request)
     tokens = auth_service.session_open(ctx=ctx, membership=membership)
     _session_cookies(response, tokens)
-    return LoginOut.model_validate(membership)
+    return membership
 
 
 @router.get("/csrf/", auth=None, response=CsrfOut, summary="Set the CSRF cookie")
@@ -103,7 +101,12 @@ def csrf(request):
     return {"csrf_token": get_token(request)}
 
 
-@router.post("/login/", auth=None, response={200: LoginOut | MfaChallengeOut, **ERRORS}, summary="Sign in")
+@router.post(
+    "/login/",
+    auth=None,
+    response={200: LoginOut, 202: MfaChallengeOut, **ERRORS},
+    summary="Sign in; 202 when the second step (a TOTP code) is needed",
+)
 def login(request, response: HttpResponse, payload: LoginIn):
     require_csrf(request)
     ctx = anonymous_context(request)
@@ -113,7 +116,7 @@ def login(request, response: HttpResponse, payload: LoginIn):
     if check.mfa_required:
         token = auth_service.mfa_challenge_token(membership=check.membership)
         _set_cookie(response, MFA_COOKIE, token, settings.MFA_CHALLENGE_LIFETIME, AUTH_COOKIE_PATH)
-        return MfaChallengeOut(mfa_token=token, detail=_("Enter the code from your authenticator app."))
+        return 202, {"mfa_token": token, "detail": _("Enter the code from your authenticator app.")}
     return _signed_in(request, response, check.membership)
 
 
@@ -161,7 +164,7 @@ def mfa_setup(request):
 @router.post(
     "/mfa/verify/",
     auth=None,
-    response={200: LoginOut | MfaEnabledOut, **ERRORS},
+    response={200: MfaEnabledOut | LoginOut, **ERRORS},
     summary="Check a TOTP code: the second step of a sign-in, or the confirmation of a new setup",
 )
 def mfa_verify(request, response: HttpResponse, payload: MfaVerifyIn):
@@ -176,11 +179,10 @@ def mfa_verify(request, response: HttpResponse, payload: MfaVerifyIn):
     if ctx is None:
         raise exceptions.NotAuthenticated()
     codes = auth_service.mfa_setup_confirm(ctx=ctx, code=payload.code)
-    return MfaEnabledOut(mfa_enabled=True, recovery_codes=codes)
+    return {"mfa_enabled": True, "recovery_codes": codes}
 
 
 @router.post("/mfa/disable/", response={200: DetailOut, **ERRORS}, summary="Turn off two-factor authentication")
 def mfa_disable(request, payload: MfaCodeIn):
     auth_service.mfa_disable(ctx=request.auth, code=payload.code)
     return {"detail": _("Two-factor authentication is off.")}
-

@@ -1,7 +1,5 @@
 """What every endpoint shares: the JSON parser, authentication and scope, pagination, ordering, errors."""
 
-from __future__ import annotations
-
 import json
 import logging
 from decimal import Decimal
@@ -45,7 +43,14 @@ class ValidationErrorOut(Schema):
     errors: dict[str, list[str]] = {}
 
 
-ERRORS: dict[int, Any] = {400: ValidationErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ValidationErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def requires(permission: str) -> dict:
@@ -110,7 +115,8 @@ class JWTCookieAuth(APIKeyCookie):
     def _get_key(self, request: HttpRequest) -> str | None:
         if ACCESS_COOKIE not in request.COOKIES:
             return None  # no cookie: the answer is 401, not a CSRF failure
-        return super()._get_key(request)
+        require_csrf(request)
+        return request.COOKIES[ACCESS_COOKIE]
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Ctx | None:
         ctx = access_context(request)

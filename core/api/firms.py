@@ -1,7 +1,5 @@
 """/org/, /roles/, /invitations/, /api-tokens/, /settings/: the firm and its configuration."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 
@@ -134,7 +132,12 @@ def org_get(request, org_id: uuid.UUID):
     return ctx.org
 
 
-@router.put("/org/{org_id}/", response={200: OrgOut, **ERRORS}, openapi_extra=requires("org.manage"), summary="Update the firm's profile")
+@router.put(
+    "/org/{org_id}/",
+    response={200: OrgOut, **ERRORS},
+    openapi_extra=requires("org.manage"),
+    summary="Update the firm's profile",
+)
 def org_update(request, org_id: uuid.UUID, payload: OrgUpdateIn):
     ctx = request.auth
     if org_id != ctx.org.pk:
@@ -148,15 +151,21 @@ def org_update(request, org_id: uuid.UUID, payload: OrgUpdateIn):
 @router.get("/roles/", response=list[RoleOut], openapi_extra=requires("users.view"), summary="List roles")
 @paginate(Page)
 def role_list(request, ordering: str | None = Query(None, max_length=40)):
-    return ordered(selectors.role_list(ctx=request.auth), ordering, {"name": "name", "created_at": "created_at"}, "name")
+    return ordered(
+        selectors.role_list(ctx=request.auth), ordering, {"name": "name", "created_at": "created_at"}, "name"
+    )
 
 
-@router.get("/roles/permissions/", response=list[PermissionOut], summary="The permission catalogue roles are built from")
+@router.get(
+    "/roles/permissions/", response=list[PermissionOut], summary="The permission catalogue roles are built from"
+)
 def permission_catalogue(request):
     return [PermissionOut(code=code, label=str(label)) for code, label in CATALOGUE.items()]
 
 
-@router.post("/roles/", response={201: RoleOut, **ERRORS}, openapi_extra=requires("roles.manage"), summary="Create a role")
+@router.post(
+    "/roles/", response={201: RoleOut, **ERRORS}, openapi_extra=requires("roles.manage"), summary="Create a role"
+)
 def role_create(request, payload: RoleCreateIn):
     role = services.role_create(
         ctx=request.auth, name=payload.name, description=payload.description, permissions_=payload.permissions
@@ -164,20 +173,32 @@ def role_create(request, payload: RoleCreateIn):
     return 201, role
 
 
-@router.get("/roles/{role_id}/", response={200: RoleOut, **ERRORS}, openapi_extra=requires("users.view"), summary="One role")
+@router.get(
+    "/roles/{role_id}/", response={200: RoleOut, **ERRORS}, openapi_extra=requires("users.view"), summary="One role"
+)
 def role_get(request, role_id: uuid.UUID):
     request.auth.require("users.view")
     return selectors.role_get(ctx=request.auth, role_id=role_id)
 
 
-@router.patch("/roles/{role_id}/", response={200: RoleOut, **ERRORS}, openapi_extra=requires("roles.manage"), summary="Edit a custom role")
+@router.patch(
+    "/roles/{role_id}/",
+    response={200: RoleOut, **ERRORS},
+    openapi_extra=requires("roles.manage"),
+    summary="Edit a custom role",
+)
 def role_update(request, role_id: uuid.UUID, payload: RoleUpdateIn):
     ctx = request.auth
     role = selectors.role_get(ctx=ctx, role_id=role_id)
     return services.role_update(ctx=ctx, role=role, data=payload.model_dump(exclude_unset=True, exclude_none=True))
 
 
-@router.delete("/roles/{role_id}/", response={204: None, **ERRORS}, openapi_extra=requires("roles.manage"), summary="Delete a custom role")
+@router.delete(
+    "/roles/{role_id}/",
+    response={204: None, **ERRORS},
+    openapi_extra=requires("roles.manage"),
+    summary="Delete a custom role",
+)
 def role_delete(request, role_id: uuid.UUID):
     ctx = request.auth
     services.role_delete(ctx=ctx, role=selectors.role_get(ctx=ctx, role_id=role_id))
@@ -187,21 +208,36 @@ def role_delete(request, role_id: uuid.UUID):
 # Invitations.
 
 
-@router.get("/invitations/", response=list[InvitationOut], openapi_extra=requires("invitations.manage"), summary="List invitations")
+@router.get(
+    "/invitations/",
+    response=list[InvitationOut],
+    openapi_extra=requires("invitations.manage"),
+    summary="List invitations",
+)
 @paginate(Page)
 def invitation_list(request, ordering: str | None = Query(None, max_length=40)):
     invitations = selectors.invitation_list(ctx=request.auth)
     return ordered(invitations, ordering, {"created_at": "created_at", "email": "email"}, "-created_at")
 
 
-@router.post("/invitations/", response={201: InvitationOut, **ERRORS}, openapi_extra=requires("invitations.manage"), summary="Invite a person by email")
+@router.post(
+    "/invitations/",
+    response={201: InvitationOut, **ERRORS},
+    openapi_extra=requires("invitations.manage"),
+    summary="Invite a person by email",
+)
 def invitation_create(request, payload: InvitationCreateIn):
     ctx = request.auth
     role = selectors.role_get(ctx=ctx, role_id=payload.role)
     return 201, services.invitation_create(ctx=ctx, email=payload.email, role=role)
 
 
-@router.delete("/invitations/{invitation_id}/", response={204: None, **ERRORS}, openapi_extra=requires("invitations.manage"), summary="Revoke an invitation")
+@router.delete(
+    "/invitations/{invitation_id}/",
+    response={204: None, **ERRORS},
+    openapi_extra=requires("invitations.manage"),
+    summary="Revoke an invitation",
+)
 def invitation_revoke(request, invitation_id: uuid.UUID):
     ctx = request.auth
     services.invitation_revoke(ctx=ctx, invitation=selectors.invitation_get(ctx=ctx, invitation_id=invitation_id))
@@ -211,21 +247,35 @@ def invitation_revoke(request, invitation_id: uuid.UUID):
 # API tokens.
 
 
-@router.get("/api-tokens/", response=list[ApiTokenOut], openapi_extra=requires("api_tokens.manage"), summary="List API tokens")
+@router.get(
+    "/api-tokens/", response=list[ApiTokenOut], openapi_extra=requires("api_tokens.manage"), summary="List API tokens"
+)
 @paginate(Page)
 def api_token_list(request, ordering: str | None = Query(None, max_length=40)):
     tokens = selectors.api_token_list(ctx=request.auth)
-    return ordered(tokens, ordering, {"created_at": "created_at", "name": "name", "last_used_at": "last_used_at"}, "-created_at")
+    return ordered(
+        tokens, ordering, {"created_at": "created_at", "name": "name", "last_used_at": "last_used_at"}, "-created_at"
+    )
 
 
-@router.post("/api-tokens/", response={201: ApiTokenCreatedOut, **ERRORS}, openapi_extra=requires("api_tokens.manage"), summary="Create an API token")
+@router.post(
+    "/api-tokens/",
+    response={201: ApiTokenCreatedOut, **ERRORS},
+    openapi_extra=requires("api_tokens.manage"),
+    summary="Create an API token",
+)
 def api_token_create(request, payload: ApiTokenCreateIn):
     token, secret = services.api_token_create(ctx=request.auth, name=payload.name, expires_at=payload.expires_at)
     token.token = secret
     return 201, token
 
 
-@router.delete("/api-tokens/{token_id}/", response={204: None, **ERRORS}, openapi_extra=requires("api_tokens.manage"), summary="Revoke an API token")
+@router.delete(
+    "/api-tokens/{token_id}/",
+    response={204: None, **ERRORS},
+    openapi_extra=requires("api_tokens.manage"),
+    summary="Revoke an API token",
+)
 def api_token_delete(request, token_id: uuid.UUID):
     ctx = request.auth
     services.api_token_delete(ctx=ctx, token=selectors.api_token_get(ctx=ctx, token_id=token_id))
@@ -239,7 +289,12 @@ def _backend_name(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-@router.get("/settings/", response={200: SettingsOut, **ERRORS}, openapi_extra=requires("settings.view"), summary="Environment and feature flags")
+@router.get(
+    "/settings/",
+    response={200: SettingsOut, **ERRORS},
+    openapi_extra=requires("settings.view"),
+    summary="Environment and feature flags",
+)
 def settings_get(request):
     ctx = request.auth
     ctx.require("settings.view")

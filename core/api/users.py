@@ -1,7 +1,5 @@
 """/users/: the firm's people."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 
@@ -20,6 +18,14 @@ router = Router(tags=["users"])
 MEMBER_ORDERING = {"email": "user__email", "last_name": "user__last_name", "joined_at": "created_at"}
 
 
+def _user(membership: Membership):
+    # A ValueError (not an AttributeError) lets a union of response schemas try its next member.
+    user = getattr(membership, "user", None)
+    if user is None:
+        raise ValueError("not a membership")
+    return user
+
+
 class UserOut(Schema):
     """The seed's user payload, read from a membership (roles are per firm)."""
 
@@ -32,25 +38,25 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_id(membership: Membership):
-        return membership.user.id
+        return _user(membership).id
 
     @staticmethod
     def resolve_email(membership: Membership):
-        return membership.user.email
+        return _user(membership).email
 
     @staticmethod
     def resolve_first_name(membership: Membership):
-        return membership.user.first_name
+        return _user(membership).first_name
 
     @staticmethod
     def resolve_last_name(membership: Membership):
-        return membership.user.last_name
+        return _user(membership).last_name
 
     @staticmethod
     def resolve_mfa_enabled(membership: Membership):
         if hasattr(membership, "mfa_on"):
             return membership.mfa_on
-        return mfa_enabled(membership.user)
+        return mfa_enabled(_user(membership))
 
     @staticmethod
     def resolve_roles(membership: Membership):
@@ -130,7 +136,9 @@ def me(request):
     return selectors.member_self(ctx=request.auth)
 
 
-@router.get("/{user_id}/", response={200: MemberOut, **ERRORS}, openapi_extra=requires("users.view"), summary="One person")
+@router.get(
+    "/{user_id}/", response={200: MemberOut, **ERRORS}, openapi_extra=requires("users.view"), summary="One person"
+)
 def member_get(request, user_id: uuid.UUID):
     return selectors.member_get(ctx=request.auth, user_id=user_id)
 

@@ -38,7 +38,9 @@ def member_get(*, ctx: Ctx, user_id) -> Membership:
 
 
 def member_self(*, ctx: Ctx) -> Membership:
-    membership = Membership.objects.select_related("user", "role", "org").annotate(mfa_on=_mfa_on()).get(pk=ctx.membership.pk)
+    membership = (
+        Membership.objects.select_related("user", "role", "org").annotate(mfa_on=_mfa_on()).get(pk=ctx.membership.pk)
+    )
     return membership
 
 

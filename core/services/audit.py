@@ -71,7 +71,7 @@ def event_hash(event: AuditEvent) -> str:
         "changes": event.changes,
         "ip": event.ip,
         "user_agent": event.user_agent,
-        "created_at": event.created_at.astimezone(dt.timezone.utc).isoformat(),
+        "created_at": event.created_at.astimezone(dt.UTC).isoformat(),
         "prev_hash": event.prev_hash,
     }
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -105,7 +105,9 @@ def record(
             outcome=outcome,
             target_type=target._meta.model_name if target is not None else "",
             target_id=str(target.pk) if target is not None else "",
-            target_label=(target_label if target_label is not None else str(target) if target is not None else "")[:300],
+            target_label=(target_label if target_label is not None else str(target) if target is not None else "")[
+                :300
+            ],
             changes=_plain(_redact(changes or {})),
             ip=ctx.ip,
             user_agent=ctx.user_agent[:300],

@@ -174,7 +174,10 @@ def role_delete(*, ctx: Ctx, role: Role) -> None:
     ctx.require("roles.manage")
     if role.is_builtin:
         raise exceptions.Conflict(_("Built-in roles cannot be deleted."))
-    if Membership.objects.filter(role=role).exists() or Invitation.objects.filter(role=role, accepted_at__isnull=True).exists():
+    if (
+        Membership.objects.filter(role=role).exists()
+        or Invitation.objects.filter(role=role, accepted_at__isnull=True).exists()
+    ):
         raise exceptions.Conflict(_("This role is still assigned. Move its people to another role first."))
     with transaction.atomic():
         audit.record(ctx, "role.deleted", target=role, changes={"name": role.name})
@@ -231,14 +234,22 @@ def member_update(*, ctx: Ctx, membership: Membership, data: dict) -> Membership
         raise exceptions.Conflict(_("You cannot deactivate yourself."))
     _owner_guard(ctx, membership, new_role, active)
     user = membership.user
-    before = {"role": membership.role.name, "is_active": membership.is_active, **audit.snapshot(user, ["first_name", "last_name"])}
+    before = {
+        "role": membership.role.name,
+        "is_active": membership.is_active,
+        **audit.snapshot(user, ["first_name", "last_name"]),
+    }
     if new_role is not None:
         membership.role = new_role
     membership.is_active = bool(active)
     for name in ("first_name", "last_name"):
         if name in data:
             setattr(user, name, (data[name] or "").strip())
-    after = {"role": membership.role.name, "is_active": membership.is_active, **audit.snapshot(user, ["first_name", "last_name"])}
+    after = {
+        "role": membership.role.name,
+        "is_active": membership.is_active,
+        **audit.snapshot(user, ["first_name", "last_name"]),
+    }
     changes = audit.diff(before, after)
     if changes:
         with transaction.atomic():
@@ -299,7 +310,13 @@ def invitation_create(*, ctx: Ctx, email: str, role: Role) -> Invitation:
             invited_by=ctx.user,
             expires_at=timezone.now() + settings.INVITATION_LIFETIME,
         )
-        audit.record(ctx, "invitation.created", target=invitation, target_label=email, changes={"email": email, "role": role.name})
+        audit.record(
+            ctx,
+            "invitation.created",
+            target=invitation,
+            target_label=email,
+            changes={"email": email, "role": role.name},
+        )
         from core import tasks
 
         org_id, invitation_id = ctx.org.pk, invitation.pk
@@ -341,9 +358,7 @@ def invitation_accept(
             user.save()
         elif user.email != invitation.email:
             raise exceptions.PermissionDenied(_("This invitation was sent to another email address."))
-        membership, _created = Membership.objects.get_or_create(
-            org=org, user=user, defaults={"role": invitation.role}
-        )
+        membership, _created = Membership.objects.get_or_create(org=org, user=user, defaults={"role": invitation.role})
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         actor_ctx = Ctx(org=org, user=user, ip=ctx.ip, user_agent=ctx.user_agent)

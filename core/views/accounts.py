@@ -67,7 +67,9 @@ class AccountAdapter(DefaultAccountAdapter):
         context = {"request": request, "email": email, **context}
         message = self.render_mail(template_prefix, email, context)
         alternatives = [(content, mimetype) for content, mimetype in getattr(message, "alternatives", [])]
-        tasks.account_email_send({"subject": message.subject, "body": message.body, "to": message.to, "alternatives": alternatives})
+        tasks.account_email_send(
+            {"subject": message.subject, "body": message.body, "to": message.to, "alternatives": alternatives}
+        )
 
     def get_login_redirect_url(self, request):
         return "/app/"
