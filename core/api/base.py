@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.http import urlencode
@@ -65,9 +66,33 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a valid JSON number")
 
 
+def _refuse_nul(data) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it as bad input (as Django's form fields do), not a 500."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("Null characters are not allowed.")
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
 class StrictJSONParser(Parser):
     def parse_body(self, request: HttpRequest):
-        return json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
+        data = json.loads(request.body, parse_float=Decimal, parse_constant=_refuse_constant)
+        _refuse_nul(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request: HttpRequest):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                message = _("Null characters are not allowed.")
+                raise exceptions.ValidationError(message, errors={key.replace("\x00", ""): [message]})
+        return super().parse_querydict(data, list_fields, request)
 
 
 # Authentication. Each success binds the member's firm as the scope of the rest of the request.
@@ -232,6 +257,11 @@ def register_error_handlers(api) -> None:
     def django_validation_error(request, exc: DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return respond(request, 400, exc.messages[0] if exc.messages else _("The data sent is not valid."), errors)
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious_operation(request, exc):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE and the like: bad input, as Django itself answers it.
+        return respond(request, 400, _("The request could not be read: it is too large or malformed."))
 
     @api.exception_handler(DjangoPermissionDenied)
     def permission_denied(request, exc):

@@ -151,7 +151,7 @@ def member_get(request, user_id: uuid.UUID):
 )
 def member_update(request, user_id: uuid.UUID, payload: MemberUpdateIn):
     ctx = request.auth
-    membership = selectors.member_get(ctx=ctx, user_id=user_id)
+    membership = selectors.member_get(ctx=ctx, user_id=user_id, permission="users.manage")
     data = payload.model_dump(exclude_unset=True)
     if data.get("role"):
         data["role"] = selectors.role_get(ctx=ctx, role_id=data["role"])

@@ -10,7 +10,7 @@ class FirmSignupForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     firm_name = forms.CharField(label=_("Firm name"), max_length=200)
-    province = forms.ChoiceField(label=_("Province or territory"), choices=Province.choices)
+    province = forms.ChoiceField(label=_("Province or territory"), choices=[("", _("Choose…")), *Province.choices])
 
     def signup(self, request, user):
         """Called by allauth once the user is saved: the firm is created by the adapter's save_user."""

@@ -14,9 +14,13 @@ def _mfa_on():
     return Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True))
 
 
+def _members() -> QuerySet[Membership]:
+    return Membership.objects.select_related("user", "role").annotate(mfa_on=_mfa_on())
+
+
 def member_list(*, ctx: Ctx, q: str | None = None, role_id=None, is_active: bool | None = None) -> QuerySet[Membership]:
     ctx.require("users.view")
-    members = Membership.objects.select_related("user", "role").annotate(mfa_on=_mfa_on())
+    members = _members()
     if q:
         members = members.filter(
             Q(user__email__icontains=q) | Q(user__first_name__icontains=q) | Q(user__last_name__icontains=q)
@@ -28,10 +32,12 @@ def member_list(*, ctx: Ctx, q: str | None = None, role_id=None, is_active: bool
     return members
 
 
-def member_get(*, ctx: Ctx, user_id) -> Membership:
+def member_get(*, ctx: Ctx, user_id, permission: str = "users.view") -> Membership:
+    """One member: `users.view` to read them, or `users.manage` to look them up for a change."""
     if ctx.user and str(user_id) == str(ctx.user.pk):
         return member_self(ctx=ctx)
-    membership = member_list(ctx=ctx).filter(user_id=user_id).first()
+    ctx.require(permission)
+    membership = _members().filter(user_id=user_id).first()
     if membership is None:
         raise exceptions.NotFound()
     return membership

@@ -101,7 +101,10 @@ def password_check(*, ctx: Ctx, email: str, password: str, org_id=None, request=
     if login_throttled(email=email, ip=ctx.ip):
         user = User.objects.filter(email=email).first()
         _audit_sign_in(ctx, user, _home_membership(user) if user else None, "throttled", email)
-        raise exceptions.Throttled(_("Too many failed sign-in attempts. Try again in a few minutes."))
+        raise exceptions.Throttled(
+            _("Too many failed sign-in attempts. Try again in a few minutes."),
+            retry_after=int(settings.LOGIN_FAILURE_WINDOW.total_seconds()),  # the counts last this long at most
+        )
     user = authenticate(request, email=email, password=password)
     if user is None:
         _login_failure_count(email=email, ip=ctx.ip)
@@ -407,3 +410,30 @@ def recovery_codes_regenerate(*, ctx: Ctx, code: str) -> list[str]:
 
 def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def mfa_setup_pending(*, ctx: Ctx) -> MfaSetup | None:
+    """The setup begun but not yet confirmed, so a page can show its QR code again after a wrong code."""
+    device = TOTPDevice.objects.filter(user=ctx.user, confirmed=False).order_by("-id").first()
+    if device is None:
+        return None
+    uri = device.config_url
+    qr = segno.make(uri, error="m").svg_inline(scale=4, dark="#111827", light="#ffffff", omitsize=True)
+    return MfaSetup(secret=b32encode(device.bin_key).decode(), otpauth_uri=uri, qr_svg=qr)
+
+
+def page_mfa_step(*, ctx: Ctx, user: User, code: str) -> None:
+    """The TOTP step of a page sign-in, throttled like passwords and audited. Raises unless the code is good."""
+    membership = _home_membership(user)
+    mctx = Ctx(org=membership.org if membership else None, user=user, ip=ctx.ip, user_agent=ctx.user_agent)
+    if login_throttled(email=user.email, ip=ctx.ip):
+        with scopes_disabled():
+            audit.record(mctx, "auth.mfa_verify", target=user, outcome="throttled")
+        raise exceptions.Throttled(_("Too many failed attempts. Try again in a few minutes."))
+    ok = mfa_code_check(ctx=mctx, user=user, code=code)
+    with scopes_disabled():
+        audit.record(mctx, "auth.mfa_verify", target=user, outcome="success" if ok else "failure")
+    if not ok:
+        _login_failure_count(email=user.email, ip=ctx.ip)
+        raise exceptions.ValidationError(_("That code is not valid."), errors={"code": [_("That code is not valid.")]})
+    _login_failure_reset(email=user.email, ip=ctx.ip)

@@ -229,7 +229,9 @@ def member_create(*, ctx: Ctx, email: str, role: Role, first_name: str = "", las
 def member_update(*, ctx: Ctx, membership: Membership, data: dict) -> Membership:
     ctx.require("users.manage")
     new_role: Role | None = data.get("role")
-    active = data.get("is_active", membership.is_active)
+    active = data.get("is_active")
+    if active is None:  # absent or null: no change (a null must not read as False and deactivate)
+        active = membership.is_active
     if membership.user_id == ctx.user.pk and active is False:
         raise exceptions.Conflict(_("You cannot deactivate yourself."))
     _owner_guard(ctx, membership, new_role, active)
@@ -290,6 +292,12 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation is None or invitation.status != "pending":
         raise exceptions.NotFound(_("This invitation is no longer valid."))
     return invitation
+
+
+def invitation_has_account(invitation: Invitation) -> bool:
+    """Whether the invited email already signs in here: then the person accepts after signing in."""
+    with scopes_disabled():
+        return User.objects.filter(email=invitation.email).exists()
 
 
 def invitation_create(*, ctx: Ctx, email: str, role: Role) -> Invitation:

@@ -1,5 +1,7 @@
 """Page middleware: the TOTP step between the password and the firm's pages."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -16,5 +18,5 @@ class MfaStepMiddleware:
 
     def __call__(self, request):
         if request.session.get(MFA_PENDING) and not request.path.startswith(OPEN_PATHS):
-            return redirect(reverse("mfa_step") + "?next=" + request.get_full_path())
+            return redirect(reverse("mfa_step") + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)
