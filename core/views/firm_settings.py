@@ -151,11 +151,13 @@ def role_delete(request, org_id, role_id):
 # API tokens.
 
 
+NEW_TOKEN_KEY = "new_api_token"
+
+
 @firm_page("api_tokens.manage")
 def api_tokens(request, org_id):
     ctx = request.ctx
     form = ApiTokenForm(request.POST or None)
-    created = secret = None
     if request.method == "POST" and form.is_valid():
         try:
             created, secret = firm_service.api_token_create(
@@ -164,8 +166,17 @@ def api_tokens(request, org_id):
         except exceptions.ValidationError as error:
             form_errors(form, error)
         else:
-            form = ApiTokenForm()
-    context = {"tokens": selectors.api_token_list(ctx=ctx), "form": form, "created": created, "secret": secret}
+            # Post/redirect/get: a reload must not create a second token. The secret rides in the
+            # session to the next page view only, and is gone from there once shown.
+            request.session[NEW_TOKEN_KEY] = {"name": created.name, "secret": secret}
+            return redirect("api_tokens", org_id=org_id)
+    shown = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
+    context = {
+        "tokens": selectors.api_token_list(ctx=ctx),
+        "form": form,
+        "created": shown,
+        "secret": shown["secret"] if shown else None,
+    }
     return render_page(request, "firm/settings/api_tokens.html", context)
 
 
