@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_scopes import scope, scopes_disabled
 
 from core import exceptions
@@ -143,13 +144,15 @@ def request_scope(request: HttpRequest):
 
 
 def load_membership(*, user_id, org_id, session_id=None) -> Membership | None:
-    """An active membership of an active user, with its role and firm, in one query.
+    """An active membership of an active user, with its role, firm and MFA state, in one query.
 
     With `session_id`, the API sign-in it belongs to must not be revoked (logout acts at once).
     """
     with scopes_disabled():
-        memberships = Membership.objects.select_related("user", "role", "org").filter(
-            user_id=user_id, org_id=org_id, is_active=True, user__is_active=True
+        memberships = (
+            Membership.objects.select_related("user", "role", "org")
+            .filter(user_id=user_id, org_id=org_id, is_active=True, user__is_active=True)
+            .annotate(mfa_on=Exists(TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)))
         )
         if session_id is not None:
             memberships = memberships.annotate(

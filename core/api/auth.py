@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import EmailStr
 
 from core import exceptions
@@ -116,7 +116,7 @@ def login(request, response: HttpResponse, payload: LoginIn):
     if check.mfa_required:
         token = auth_service.mfa_challenge_token(membership=check.membership)
         _set_cookie(response, MFA_COOKIE, token, settings.MFA_CHALLENGE_LIFETIME, AUTH_COOKIE_PATH)
-        return 202, {"mfa_token": token, "detail": _("Enter the code from your authenticator app.")}
+        return Status(202, {"mfa_token": token, "detail": _("Enter the code from your authenticator app.")})
     return _signed_in(request, response, check.membership)
 
 

@@ -99,7 +99,7 @@ class StrictJSONParser(Parser):
 
 
 def _bind_member(request: HttpRequest, ctx: Ctx) -> Ctx:
-    if ctx.org.require_mfa and not request.path.endswith(MFA_SETUP_PATHS) and not auth_service.mfa_enabled(ctx.user):
+    if ctx.org.require_mfa and not ctx.membership.mfa_on and not request.path.endswith(MFA_SETUP_PATHS):
         raise exceptions.PermissionDenied(_("Your firm requires two-factor authentication. Set it up first."))
     bind_request(request, ctx)
     return ctx
@@ -182,7 +182,8 @@ def scoped_run(run):
 class Page(PaginationBase):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=200, description="At most 200.")
-        offset: int = Field(0, ge=0)
+        # Bounded: a huge offset would overflow the database's integer (a 500, not a 400).
+        offset: int = Field(0, ge=0, le=2**31 - 1)
 
     class Output(Schema):
         count: int

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import EmailStr
 
@@ -170,7 +170,7 @@ def role_create(request, payload: RoleCreateIn):
     role = services.role_create(
         ctx=request.auth, name=payload.name, description=payload.description, permissions_=payload.permissions
     )
-    return 201, role
+    return Status(201, role)
 
 
 @router.get(
@@ -202,7 +202,7 @@ def role_update(request, role_id: uuid.UUID, payload: RoleUpdateIn):
 def role_delete(request, role_id: uuid.UUID):
     ctx = request.auth
     services.role_delete(ctx=ctx, role=selectors.role_get(ctx=ctx, role_id=role_id))
-    return 204, None
+    return Status(204, None)
 
 
 # Invitations.
@@ -229,7 +229,7 @@ def invitation_list(request, ordering: str | None = Query(None, max_length=40)):
 def invitation_create(request, payload: InvitationCreateIn):
     ctx = request.auth
     role = selectors.role_get(ctx=ctx, role_id=payload.role)
-    return 201, services.invitation_create(ctx=ctx, email=payload.email, role=role)
+    return Status(201, services.invitation_create(ctx=ctx, email=payload.email, role=role))
 
 
 @router.delete(
@@ -241,7 +241,7 @@ def invitation_create(request, payload: InvitationCreateIn):
 def invitation_revoke(request, invitation_id: uuid.UUID):
     ctx = request.auth
     services.invitation_revoke(ctx=ctx, invitation=selectors.invitation_get(ctx=ctx, invitation_id=invitation_id))
-    return 204, None
+    return Status(204, None)
 
 
 # API tokens.
@@ -267,7 +267,7 @@ def api_token_list(request, ordering: str | None = Query(None, max_length=40)):
 def api_token_create(request, payload: ApiTokenCreateIn):
     token, secret = services.api_token_create(ctx=request.auth, name=payload.name, expires_at=payload.expires_at)
     token.token = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete(
@@ -279,7 +279,7 @@ def api_token_create(request, payload: ApiTokenCreateIn):
 def api_token_delete(request, token_id: uuid.UUID):
     ctx = request.auth
     services.api_token_delete(ctx=ctx, token=selectors.api_token_get(ctx=ctx, token_id=token_id))
-    return 204, None
+    return Status(204, None)
 
 
 # Settings.

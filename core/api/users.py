@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import EmailStr
 
@@ -128,7 +128,7 @@ def member_create(request, payload: MemberCreateIn):
     membership = services.member_create(
         ctx=ctx, email=payload.email, role=role, first_name=payload.first_name, last_name=payload.last_name
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.get("/me/", response={200: MeOut, **ERRORS}, summary="The signed-in person, in the current firm")

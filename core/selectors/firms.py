@@ -44,10 +44,8 @@ def member_get(*, ctx: Ctx, user_id, permission: str = "users.view") -> Membersh
 
 
 def member_self(*, ctx: Ctx) -> Membership:
-    membership = (
-        Membership.objects.select_related("user", "role", "org").annotate(mfa_on=_mfa_on()).get(pk=ctx.membership.pk)
-    )
-    return membership
+    """The caller's own membership, as authentication loaded it (user, role, firm, MFA state)."""
+    return ctx.membership
 
 
 def role_list(*, ctx: Ctx) -> QuerySet[Role]:

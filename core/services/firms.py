@@ -411,12 +411,12 @@ def api_token_delete(*, ctx: Ctx, token: ApiToken) -> None:
 
 
 def api_token_resolve(secret: str) -> ApiToken | None:
-    """The live token for a bearer secret, with its user and firm; marks its last use (once a minute)."""
+    """The live token for a bearer secret; marks its last use (once a minute)."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
     now = timezone.now()
     with scopes_disabled():
-        token = ApiToken.objects.select_related("user", "org").filter(token_hash=_token_hash(secret)).first()
+        token = ApiToken.objects.filter(token_hash=_token_hash(secret)).first()
         if token is None or (token.expires_at and token.expires_at <= now):
             return None
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

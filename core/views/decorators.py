@@ -14,7 +14,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core import exceptions
 from core.permissions import CATALOGUE
-from core.services import auth as auth_service
 from core.tenancy import activate, load_membership, member_context
 
 
@@ -34,7 +33,7 @@ def firm_page(permission=None, *, mfa_exempt=False):
                 raise Http404()
             ctx = member_context(membership, request)
             request.ctx = ctx
-            if not mfa_exempt and membership.org.require_mfa and not auth_service.mfa_enabled(request.user):
+            if not mfa_exempt and membership.org.require_mfa and not membership.mfa_on:
                 messages.warning(
                     request,
                     _("%(firm)s requires two-factor authentication. Turn it on to continue.")

@@ -3,7 +3,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from core.services import auth as auth_service
 from core.tenancy import memberships_of
 from core.views.decorators import firm_page, render_page
 
@@ -22,4 +21,4 @@ def app_home(request):
 
 @firm_page()
 def firm_home(request, org_id):
-    return render_page(request, "firm/home.html", {"mfa_on": auth_service.mfa_enabled(request.user)})
+    return render_page(request, "firm/home.html", {"mfa_on": request.ctx.membership.mfa_on})
