@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from core.api.base import Page, ordered, requires
+from core.api.base import Page, UtcDateTime, ordered, requires
 from core.selectors import audit as selectors
 
 router = Router(tags=["audit"])
@@ -36,8 +36,8 @@ class AuditFilters(Schema):
     target_type: str | None = Field(None, max_length=80)
     target_id: str | None = Field(None, max_length=64)
     outcome: str | None = Field(None, max_length=20)
-    since: datetime | None = None
-    until: datetime | None = None
+    since: UtcDateTime | None = None
+    until: UtcDateTime | None = None
     ordering: str | None = Field(None, max_length=40, description="created_at (default -created_at) or action.")
 
 

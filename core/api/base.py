@@ -2,9 +2,10 @@
 
 import json
 import logging
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
@@ -19,6 +20,7 @@ from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import AfterValidator
 
 from core import exceptions
 from core.services import auth as auth_service
@@ -60,6 +62,20 @@ def requires(permission: str) -> dict:
 
 
 # Parsing: numbers never pass through a float, and NaN or Infinity are refused.
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Times are ISO 8601 in UTC: a naive one is read as UTC, an offset one converted. Out of range
+    (an offset PostgreSQL refuses, a year past 9999 once in UTC) is a 400, never a 500."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("Date and time out of range.") from None
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_in_utc)]
 
 
 def _refuse_constant(name: str):

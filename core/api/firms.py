@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import EmailStr
 
 from core import exceptions
-from core.api.base import ERRORS, Page, ordered, requires
+from core.api.base import ERRORS, Page, UtcDateTime, ordered, requires
 from core.models import Province
 from core.permissions import CATALOGUE
 from core.selectors import firms as selectors
@@ -102,7 +102,7 @@ class ApiTokenCreatedOut(ApiTokenOut):
 
 class ApiTokenCreateIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
 
 
 class BackendsOut(Schema):

@@ -61,7 +61,7 @@ def role_get(*, ctx: Ctx, role_id) -> Role:
     return role
 
 
-def invitation_list(*, ctx: Ctx, status: str | None = None) -> QuerySet[Invitation]:
+def invitation_list(*, ctx: Ctx) -> QuerySet[Invitation]:
     ctx.require("invitations.manage")
     return Invitation.objects.select_related("role", "invited_by")
 

@@ -429,7 +429,10 @@ def page_mfa_step(*, ctx: Ctx, user: User, code: str) -> None:
     if login_throttled(email=user.email, ip=ctx.ip):
         with scopes_disabled():
             audit.record(mctx, "auth.mfa_verify", target=user, outcome="throttled")
-        raise exceptions.Throttled(_("Too many failed attempts. Try again in a few minutes."))
+        raise exceptions.Throttled(
+            _("Too many failed attempts. Try again in a few minutes."),
+            retry_after=int(settings.LOGIN_FAILURE_WINDOW.total_seconds()),
+        )
     ok = mfa_code_check(ctx=mctx, user=user, code=code)
     with scopes_disabled():
         audit.record(mctx, "auth.mfa_verify", target=user, outcome="success" if ok else "failure")

@@ -36,6 +36,12 @@ class AccountAdapter(DefaultAccountAdapter):
         else:
             auth_service.page_sign_in_recorded(ctx=ctx, user=user)
 
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # "Signed in" would be untrue while the code step is still ahead.
+        if message_template == "account/messages/logged_in.txt" and request.session.get(MFA_PENDING):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def logout(self, request):
         user = request.user if request.user.is_authenticated else None
         if user is not None:

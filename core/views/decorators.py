@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -43,7 +44,8 @@ def firm_page(permission=None, *, mfa_exempt=False):
             if permission and not ctx.has(permission):
                 raise PermissionDenied()
             try:
-                with activate(ctx):
+                # Times on a firm's pages read in the firm's own time zone.
+                with activate(ctx), timezone.override(ctx.org.time_zone):
                     response = view(request, org_id, *args, **kwargs)
                 # Firm pages hold privileged data: no browser or proxy keeps a copy.
                 add_never_cache_headers(response)

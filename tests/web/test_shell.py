@@ -1,10 +1,12 @@
 """The way in, the firm shell, and the rules every firm page shares."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from core.models import Membership
+from core.models import AuditEvent, Membership
 from tests.factories import firm_create, role_of
 from tests.web.helpers import page
 
@@ -94,3 +96,16 @@ def test_a_firm_that_requires_mfa_sends_members_to_set_it_up(client, owner, lawy
     response = client.get(response.url)
     assert response.status_code == 200
     assert "requires two-factor authentication" in response.content.decode()
+
+
+def test_times_read_in_the_firm_time_zone(client, other_owner):
+    """Northern Legal is in Vancouver: its audit log shows Pacific time, not the server's."""
+    org = other_owner.org
+    org.time_zone = "America/Vancouver"
+    org.save(update_fields=["time_zone"])
+    with scope(org=org.pk):
+        event = AuditEvent.objects.order_by("-seq").first()
+    client.force_login(other_owner.user)
+    html = client.get(f"/app/{org.pk}/settings/audit/").content.decode()
+    local = event.created_at.astimezone(ZoneInfo("America/Vancouver"))
+    assert local.strftime("%Y-%m-%d %H:%M") in html
