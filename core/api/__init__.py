@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from core.api import audit, auth, firms, users
+from core.api import audit, auth, firms, matters, users
 from core.api.base import BearerTokenAuth, JWTCookieAuth, StrictJSONParser, register_error_handlers, scoped_run
 
 api = NinjaAPI(
@@ -23,3 +23,4 @@ api.add_router("/auth/", auth.router)
 api.add_router("/users/", users.router)
 api.add_router("/audit-events/", audit.router)
 api.add_router("/", firms.router)
+api.add_router("/", matters.router)

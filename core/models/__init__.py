@@ -11,8 +11,26 @@ from core.models.firms import (
     Role,
     User,
 )
+from core.models.matters import (
+    Client,
+    ConflictCheck,
+    Matter,
+    MatterMember,
+    MatterNumberSequence,
+    MatterStatusChange,
+    Party,
+    PracticeArea,
+)
 
 __all__ = [
+    "Client",
+    "ConflictCheck",
+    "Matter",
+    "MatterMember",
+    "MatterNumberSequence",
+    "MatterStatusChange",
+    "Party",
+    "PracticeArea",
     "ApiToken",
     "AuditChainHead",
     "AuditEvent",

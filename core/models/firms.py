@@ -40,6 +40,12 @@ class Organization(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/Toronto")
     require_mfa = models.BooleanField(_("require two-factor authentication"), default=False)
     feature_flags = models.JSONField(_("feature flags"), default=default_feature_flags)
+    matter_number_format = models.CharField(
+        _("matter number format"),
+        max_length=40,
+        default="{year}-{seq:04d}",
+        help_text=_("{year} is the year the matter opens, {seq} its number in that year, e.g. {year}-{seq:04d}."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

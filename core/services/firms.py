@@ -20,6 +20,7 @@ from django_scopes import scope, scopes_disabled
 from core import exceptions, permissions
 from core.models import ApiToken, Invitation, Membership, Organization, Province, Role, User
 from core.services import audit
+from core.services.matters import practice_areas_default_create
 from core.tenancy import Ctx, system_context
 
 ORG_FIELDS = ["name", "province", "time_zone", "require_mfa", "feature_flags"]
@@ -80,6 +81,7 @@ def org_signup(*, ctx: Ctx, firm_name: str, province: str, user: User, password:
         org = Organization.objects.create(name=firm_name.strip(), province=province)
         with scope(org=org.pk):
             roles = _roles_builtin_create(org)
+            practice_areas_default_create(org)
             membership = Membership.objects.create(org=org, user=user, role=roles[permissions.OWNER])
             actor_ctx = Ctx(org=org, user=user, ip=ctx.ip, user_agent=ctx.user_agent)
             audit.record(actor_ctx, "org.created", target=org, changes={"name": org.name, "province": province})
