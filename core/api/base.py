@@ -243,7 +243,14 @@ def ordered(queryset, ordering: str | None, allowed: dict[str, str], default: st
 
 
 def _error_field(location: tuple) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload", "filters", "data")]
+    # pydantic adds the member of a union it tried (`email: EmailStr | Literal[""]` fails at
+    # "email.function-after[...]" and "email.literal['']"): the field is what precedes it.
+    parts = [
+        str(part)
+        for part in location
+        if part not in ("body", "query", "path", "payload", "filters", "data")
+        and (isinstance(part, int) or str(part).isidentifier())
+    ]
     return ".".join(parts) or "non_field_errors"
 
 

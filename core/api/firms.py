@@ -27,6 +27,7 @@ class OrgOut(Schema):
     time_zone: str
     require_mfa: bool
     feature_flags: dict[str, bool]
+    matter_number_format: str
     created_at: datetime
 
 
@@ -36,6 +37,9 @@ class OrgUpdateIn(Schema):
     time_zone: str | None = Field(None, max_length=64)
     require_mfa: bool | None = None
     feature_flags: dict[str, bool] | None = None
+    matter_number_format: str | None = Field(
+        None, min_length=1, max_length=40, description="{year} and {seq}, e.g. {year}-{seq:04d} or M{seq:05d}."
+    )
 
 
 class RoleOut(Schema):

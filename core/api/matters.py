@@ -119,7 +119,8 @@ def client_update(request, client_id: uuid.UUID, payload: ClientUpdateIn):
     data = payload.model_dump(exclude_unset=True)
     if "active" in data:
         data["is_active"] = data.pop("active")
-    return services.client_update(ctx=ctx, client=selectors.client_get(ctx=ctx, client_id=client_id), data=data)
+    client = selectors.client_get(ctx=ctx, client_id=client_id, permission="clients.manage")
+    return services.client_update(ctx=ctx, client=client, data=data)
 
 
 # Matters.
@@ -273,7 +274,7 @@ def matter_create(request, payload: MatterCreateIn):
         parties=[party.model_dump() for party in payload.parties],
         conflict_override_reason=payload.conflict_override_reason,
     )
-    return Status(201, selectors.matter_get(ctx=ctx, matter_id=matter.pk))
+    return Status(201, selectors.matter_get(ctx=ctx, matter_id=matter.pk, permission="matters.manage"))
 
 
 @router.get(
@@ -295,8 +296,9 @@ def matter_get(request, matter_id: uuid.UUID):
 def matter_update(request, matter_id: uuid.UUID, payload: MatterUpdateIn):
     ctx = request.auth
     data, team = _matter_data(payload)
-    services.matter_update(ctx=ctx, matter=selectors.matter_get(ctx=ctx, matter_id=matter_id), data=data, team=team)
-    return selectors.matter_get(ctx=ctx, matter_id=matter_id)
+    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
+    services.matter_update(ctx=ctx, matter=matter, data=data, team=team)
+    return selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
 
 
 @router.post(
@@ -307,9 +309,9 @@ def matter_update(request, matter_id: uuid.UUID, payload: MatterUpdateIn):
 )
 def matter_status_change(request, matter_id: uuid.UUID, payload: StatusChangeIn):
     ctx = request.auth
-    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id)
+    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
     services.matter_status_change(ctx=ctx, matter=matter, status=payload.status, on=payload.on, reason=payload.reason)
-    return selectors.matter_get(ctx=ctx, matter_id=matter_id)
+    return selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
 
 
 # Parties.
@@ -370,7 +372,7 @@ def party_list(request, matter_id: uuid.UUID):
 )
 def party_add(request, matter_id: uuid.UUID, payload: PartyIn):
     ctx = request.auth
-    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id)
+    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
     party, hits = services.party_add(ctx=ctx, matter=matter, data=payload.model_dump())
     party.conflicts = hits
     return Status(201, party)
@@ -384,7 +386,7 @@ def party_add(request, matter_id: uuid.UUID, payload: PartyIn):
 )
 def party_update(request, matter_id: uuid.UUID, party_id: uuid.UUID, payload: PartyUpdateIn):
     ctx = request.auth
-    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id)
+    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
     party = selectors.party_get(ctx=ctx, matter=matter, party_id=party_id)
     return services.party_update(ctx=ctx, party=party, data=payload.model_dump(exclude_unset=True))
 
@@ -397,7 +399,7 @@ def party_update(request, matter_id: uuid.UUID, party_id: uuid.UUID, payload: Pa
 )
 def party_remove(request, matter_id: uuid.UUID, party_id: uuid.UUID):
     ctx = request.auth
-    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id)
+    matter = selectors.matter_get(ctx=ctx, matter_id=matter_id, permission="matters.manage")
     services.party_remove(ctx=ctx, party=selectors.party_get(ctx=ctx, matter=matter, party_id=party_id))
     return Status(204, None)
 

@@ -141,6 +141,10 @@ class Membership(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
+    # A Client-role member is linked to the client they are: the portal shows that client's matters.
+    client = models.ForeignKey(
+        "core.Client", on_delete=models.SET_NULL, null=True, blank=True, related_name="portal_memberships"
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -159,6 +163,8 @@ class Invitation(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    # An invitation to the client portal names the client; accepting carries it into the membership.
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()

@@ -53,8 +53,10 @@ def client_list(
     return clients
 
 
-def client_get(*, ctx: Ctx, client_id) -> Client:
-    client = client_list(ctx=ctx).filter(pk=client_id).first()
+def client_get(*, ctx: Ctx, client_id, permission: str = "clients.view") -> Client:
+    """One client; a write names its own permission (`clients.manage`), which is enough without the list's."""
+    ctx.require(permission)
+    client = Client.objects.filter(pk=client_id).first()
     if client is None:
         raise exceptions.NotFound()
     return client
@@ -71,6 +73,10 @@ def client_for_matter(*, ctx: Ctx, client_id) -> Client:
 # Matters.
 
 
+def _matters(ctx: Ctx) -> QuerySet[Matter]:
+    return visible_matters(ctx).select_related("org", "client", "practice_area", "responsible_lawyer")
+
+
 def matter_list(
     *,
     ctx: Ctx,
@@ -81,7 +87,7 @@ def matter_list(
     q: str | None = None,
 ) -> QuerySet[Matter]:
     ctx.require("matters.view")
-    matters = visible_matters(ctx).select_related("org", "client", "practice_area", "responsible_lawyer")
+    matters = _matters(ctx)
     if client_id:
         matters = matters.filter(client_id=client_id)
     if status:
@@ -98,10 +104,13 @@ def matter_list(
     return matters
 
 
-def matter_get(*, ctx: Ctx, matter_id) -> Matter:
-    """One matter, or 404 when it does not exist, belongs to another firm, or sits behind a wall."""
+def matter_get(*, ctx: Ctx, matter_id, permission: str = "matters.view") -> Matter:
+    """One matter, or 404 when it does not exist, belongs to another firm, or sits behind a wall.
+
+    A write names its own permission (`matters.manage`), which is enough without `matters.view`."""
+    ctx.require(permission)
     matter = (
-        matter_list(ctx=ctx).select_related("originating_lawyer").prefetch_related("team").filter(pk=matter_id).first()
+        _matters(ctx).select_related("originating_lawyer").prefetch_related("team__user").filter(pk=matter_id).first()
     )
     if matter is None:
         raise exceptions.NotFound()

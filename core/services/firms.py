@@ -20,10 +20,10 @@ from django_scopes import scope, scopes_disabled
 from core import exceptions, permissions
 from core.models import ApiToken, Invitation, Membership, Organization, Province, Role, User
 from core.services import audit
-from core.services.matters import practice_areas_default_create
+from core.services.matters import matter_number_format_check, practice_areas_default_create
 from core.tenancy import Ctx, system_context
 
-ORG_FIELDS = ["name", "province", "time_zone", "require_mfa", "feature_flags"]
+ORG_FIELDS = ["name", "province", "time_zone", "require_mfa", "feature_flags", "matter_number_format"]
 API_TOKEN_PREFIX = "lfp_"
 INVITATION_SALT = "core.invitation"
 
@@ -107,6 +107,9 @@ def org_update(*, ctx: Ctx, org: Organization, data: dict) -> Organization:
         org.time_zone = data["time_zone"]
     if "require_mfa" in data:
         org.require_mfa = bool(data["require_mfa"])
+    if "matter_number_format" in data:
+        matter_number_format_check(data["matter_number_format"])
+        org.matter_number_format = data["matter_number_format"]
     if "feature_flags" in data:
         flags = data["feature_flags"] or {}
         unknown = sorted(set(flags) - set(settings.FEATURE_FLAG_DEFAULTS))
@@ -302,7 +305,8 @@ def invitation_has_account(invitation: Invitation) -> bool:
         return User.objects.filter(email=invitation.email).exists()
 
 
-def invitation_create(*, ctx: Ctx, email: str, role: Role) -> Invitation:
+def invitation_create(*, ctx: Ctx, email: str, role: Role, client=None) -> Invitation:
+    """Invite someone to the firm; `client` links a Client-role invitation to the client it is for."""
     ctx.require("invitations.manage")
     email = _clean_email(email)
     if role.name == permissions.OWNER and role.is_builtin and not ctx.is_owner:
@@ -317,21 +321,29 @@ def invitation_create(*, ctx: Ctx, email: str, role: Role) -> Invitation:
             org=ctx.org,
             email=email,
             role=role,
+            client=client,
             invited_by=ctx.user,
             expires_at=timezone.now() + settings.INVITATION_LIFETIME,
         )
-        audit.record(
-            ctx,
-            "invitation.created",
-            target=invitation,
-            target_label=email,
-            changes={"email": email, "role": role.name},
-        )
+        changes = {"email": email, "role": role.name}
+        if client is not None:
+            changes["client"] = str(client)
+        audit.record(ctx, "invitation.created", target=invitation, target_label=email, changes=changes)
         from core import tasks
 
         org_id, invitation_id = ctx.org.pk, invitation.pk
         transaction.on_commit(lambda: tasks.invitation_email_send(org_id, invitation_id))
     return invitation
+
+
+def client_portal_invite(*, ctx: Ctx, client, email: str) -> Invitation:
+    """Invite a client to the portal: an invitation with the built-in Client role, linked to this client."""
+    ctx.require("clients.manage")
+    ctx.require("invitations.manage")
+    if not client.is_active:
+        raise exceptions.Conflict(_("This client is archived. Restore it before inviting it to the portal."))
+    role = Role.objects.get(name=permissions.CLIENT, is_builtin=True)
+    return invitation_create(ctx=ctx, email=email, role=role, client=client)
 
 
 def invitation_revoke(*, ctx: Ctx, invitation: Invitation) -> None:
@@ -368,7 +380,9 @@ def invitation_accept(
             user.save()
         elif user.email != invitation.email:
             raise exceptions.PermissionDenied(_("This invitation was sent to another email address."))
-        membership, _created = Membership.objects.get_or_create(org=org, user=user, defaults={"role": invitation.role})
+        membership, _created = Membership.objects.get_or_create(
+            org=org, user=user, defaults={"role": invitation.role, "client_id": invitation.client_id}
+        )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         actor_ctx = Ctx(org=org, user=user, ip=ctx.ip, user_agent=ctx.user_agent)

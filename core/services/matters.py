@@ -1,6 +1,7 @@
 """Clients and matters: creating and changing them, numbering, status, parties, teams, walls."""
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -130,13 +131,16 @@ def client_update(*, ctx: Ctx, client: Client, data: dict) -> Client:
 # Numbering: gapless per firm and year, in the firm's format.
 
 
+NUMBER_FORMAT = re.compile(r"(?:[^{}]|\{year\}|\{seq(?::0\dd)?\})*")
+
+
 def matter_number_format_check(pattern: str) -> None:
-    try:
-        pattern.format(year=2026, seq=1)
-    except (KeyError, IndexError, ValueError):
-        raise _invalid("matter_number_format", _("Use only {year} and {seq} in the format.")) from None
-    if "{seq" not in pattern:
-        raise _invalid("matter_number_format", _("The format must contain {seq}."))
+    """Literal text with {year} and {seq} (optionally zero-padded, {seq:04d}); nothing else is formatted."""
+    if not NUMBER_FORMAT.fullmatch(pattern or "") or "{seq" not in pattern:
+        message = _("Use literal text with {year} and {seq}, e.g. {year}-{seq:04d}.")
+        raise _invalid("matter_number_format", message)
+    if len(pattern.format(year=2026, seq=999_999)) > Matter._meta.get_field("number").max_length:
+        raise _invalid("matter_number_format", _("That format makes numbers too long."))
 
 
 def _matter_number_next(org: Organization, year: int) -> str:
@@ -162,6 +166,9 @@ def _member_user(ctx: Ctx, user_id, field: str) -> User | None:
 
 def _matter_clean(ctx: Ctx, matter: Matter, data: dict) -> None:
     """Apply `data` (ids for people and the practice area) to the matter, validating each field."""
+    wall_changes = "is_restricted" in data and bool(data["is_restricted"]) != matter.is_restricted
+    if wall_changes and matter.pk and not ctx.is_owner:
+        raise exceptions.PermissionDenied(_("Only an Owner can put up or take down a wall."))
     if "title" in data:
         matter.title = (data["title"] or "").strip()
         if not matter.title:
@@ -190,10 +197,7 @@ def _matter_clean(ctx: Ctx, matter: Matter, data: dict) -> None:
     if matter.billing_method == Matter.BillingMethod.CONTINGENCY and matter.contingency_percent is None:
         raise _invalid("contingency_percent", _("A contingency matter needs its percentage."))
     if "is_restricted" in data:
-        restricted = bool(data["is_restricted"])
-        if restricted != matter.is_restricted and matter.pk and not ctx.is_owner:
-            raise exceptions.PermissionDenied(_("Only an Owner can put up or take down a wall."))
-        matter.is_restricted = restricted
+        matter.is_restricted = bool(data["is_restricted"])
     matter.search_title = fold(matter.title)
 
 
@@ -205,8 +209,13 @@ def _amount(field: str, value) -> Decimal | None:
         amount = Decimal(str(value)).quantize(CENT)
     except InvalidOperation:
         raise _invalid(field, _("Enter a number.")) from None
-    if amount < 0 or not amount.is_finite():
+    if not amount.is_finite():  # NaN: compared below, it would raise instead of being refused
+        raise _invalid(field, _("Enter a number."))
+    if amount < 0:
         raise _invalid(field, _("Enter an amount of zero or more."))
+    max_digits = Matter._meta.get_field(field).max_digits
+    if len(amount.as_tuple().digits) > max_digits:  # the column's size: PostgreSQL would refuse it (a 500)
+        raise _invalid(field, _("Enter a smaller amount."))
     return amount
 
 
@@ -244,7 +253,7 @@ def matter_create(
     parties = parties or []
     party_objects = [_party_build(ctx, matter, party) for party in parties]
     names = [client.name] + [party.name for party in party_objects]
-    hits = [hit for name in names for hit in conflict_hits(ctx=ctx, query=name) if not _own(hit, client)]
+    hits = [hit for _name, name_hits in _conflict_groups(ctx, client, names) for hit in name_hits]
     reason = (conflict_override_reason or "").strip()
     if hits and not reason:
         raise exceptions.Conflict(
@@ -270,9 +279,21 @@ def matter_create(
     return matter
 
 
-def _own(hit, client: Client) -> bool:
-    """The client itself and its own matters are no conflict; a party elsewhere bearing its name may be."""
-    return hit.kind in ("client", "matter") and hit.client_id == str(client.pk)
+def _conflict_groups(ctx: Ctx, client: Client | None, names: list[str]) -> list[tuple[str, list]]:
+    """The hits of each name for a new matter. The client itself and its own matters are no conflict;
+    a party elsewhere bearing the client's name may be."""
+
+    def own(hit) -> bool:
+        return client is not None and hit.kind in ("client", "matter") and hit.client_id == str(client.pk)
+
+    return [(name, [hit for hit in conflict_hits(ctx=ctx, query=name) if not own(hit)]) for name in names]
+
+
+def matter_conflict_preview(*, ctx: Ctx, client: Client | None, names: list[str]) -> list[tuple[str, list]]:
+    """What matter_create's conflict check will find, name by name, while the form is being filled."""
+    ctx.require("conflicts.run")
+    names = ([client.name] if client else []) + [name for name in names if len(fold(name)) >= 2]
+    return _conflict_groups(ctx, client, names)
 
 
 def matter_ensure_open(matter: Matter) -> None:

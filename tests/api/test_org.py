@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 from core.models import Organization
 from tests.api.helpers import API, USER_AGENT, last_event, put
 
@@ -106,3 +108,18 @@ def test_a_blank_name_after_trimming_is_refused(owner, api):
 def test_currency_cannot_be_changed(owner, api):
     put(api, f"/org/{owner.org_id}/", {"currency": "USD"})
     assert Organization.objects.get(pk=owner.org_id).currency == "CAD"
+
+
+def test_the_matter_number_format_can_be_changed_and_is_audited(api, org):
+    response = api.put(
+        f"/api/v1/org/{org.pk}/", {"matter_number_format": "M{year}/{seq:05d}"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["matter_number_format"] == "M{year}/{seq:05d}"
+
+
+@pytest.mark.parametrize("pattern", ["{year}", "{seq.__class__}", "{0}", "{seq:>40}", "{year}-{seq}" + "x" * 40])
+def test_a_matter_number_format_other_than_year_and_seq_is_refused(api, org, pattern):
+    response = api.put(f"/api/v1/org/{org.pk}/", {"matter_number_format": pattern}, content_type="application/json")
+    assert response.status_code == 400
+    assert "matter_number_format" in response.json()["errors"]

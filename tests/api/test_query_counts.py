@@ -67,3 +67,70 @@ def test_the_roles_and_tokens_lists_cost_the_same_for_few_and_many_rows(owner, a
         api_for(member_create(owner.org, permissions.LAWYER, email=f"t{index}@test-law.ca"))
     many = (_queries(api, roles), _queries(api, tokens))
     assert few == many
+
+
+# Clients, matters and parties: 5 rows and 200 rows cost the same.
+
+
+def _clients_and_matters(owner, lawyer, count, start):
+    from core.services import matters as matter_service
+    from tests.matter_factories import area_of, client_make
+
+    area = area_of(owner.org)
+    ctx = ctx_of(owner)
+    with scope(org=owner.org_id):
+        for index in range(start, start + count):
+            client = client_make(owner, f"Client {index:04d} Inc.")
+            matter_service.matter_create(
+                ctx=ctx,
+                client=client,
+                data={"title": f"Matter {index:04d}", "practice_area": area.pk, "responsible_lawyer": lawyer.user_id},
+                team=[lawyer.user_id] if index % 2 else [],
+                conflict_override_reason="bulk test data",
+            )
+
+
+def _same_cost(client, path, expected, rows, django_assert_num_queries):
+    client.get(path)  # warm up, as _queries does
+    with django_assert_num_queries(expected):
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    assert len(response.json()["results"]) == rows
+
+
+def test_the_client_and_matter_lists_cost_the_same_for_5_and_200_rows(
+    owner, lawyer, api, api_for, django_assert_num_queries
+):
+    clients, matters = API + "/clients/?limit=200", API + "/matters/?limit=200"
+    lawyer_api = api_for(lawyer)  # not an Owner: the wall is part of the query
+    _clients_and_matters(owner, lawyer, 5, 0)
+    few = {
+        "clients": _queries(api, clients),
+        "matters": _queries(api, matters),
+        "walled": _queries(lawyer_api, matters),
+    }
+    assert api.get(matters).json()["count"] == 5
+
+    _clients_and_matters(owner, lawyer, 195, 5)
+    _same_cost(api, clients, few["clients"], 200, django_assert_num_queries)
+    _same_cost(api, matters, few["matters"], 200, django_assert_num_queries)
+    _same_cost(lawyer_api, matters, few["walled"], 200, django_assert_num_queries)
+
+
+def test_the_parties_list_costs_the_same_for_5_and_200_rows(owner, api, django_assert_num_queries):
+    from core.services import matters as matter_service
+    from tests.matter_factories import client_make, matter_make
+
+    matter = matter_make(owner, client_make(owner, "Party Host Inc."), "Many parties")
+    ctx = ctx_of(owner)
+    path = f"{API}/matters/{matter.pk}/parties/?limit=200"
+
+    def add(count, start):
+        with scope(org=owner.org_id):
+            for index in range(start, start + count):
+                matter_service.party_add(ctx=ctx, matter=matter, data={"name": f"Witness {index}", "role": "witness"})
+
+    add(5, 0)
+    few = _queries(api, path)
+    add(195, 5)
+    _same_cost(api, path, few, 200, django_assert_num_queries)

@@ -7,11 +7,38 @@ from django.db.models import Count
 from django_scopes import ScopeError, scope, scopes_disabled
 
 from core import exceptions
-from core.models import ApiToken, AuditEvent, Invitation, Membership, Organization, Role
+from core.models import (
+    ApiToken,
+    AuditEvent,
+    Client,
+    ConflictCheck,
+    Invitation,
+    Matter,
+    MatterNumberSequence,
+    MatterStatusChange,
+    Membership,
+    Organization,
+    Party,
+    PracticeArea,
+    Role,
+)
 from core.tenancy import Ctx, activate
 from tests.security.objects import OBJECT_FACTORIES, bearer
 
-SCOPED_MODELS = [Membership, Role, Invitation, ApiToken, AuditEvent]
+SCOPED_MODELS = [
+    Membership,
+    Role,
+    Invitation,
+    ApiToken,
+    AuditEvent,
+    Client,
+    PracticeArea,
+    Matter,
+    MatterNumberSequence,
+    MatterStatusChange,
+    Party,
+    ConflictCheck,
+]
 
 # Models that point at a firm but are deliberately read without its scope, with the reason.
 UNSCOPED_ON_PURPOSE = {
