@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-DEV_ENV := DEBUG=1 ENVIRONMENT=development
+DEV_ENV := DEBUG=1 ENVIRONMENT=development SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: run test install lint migrations-check e2e clean
 
