@@ -167,7 +167,7 @@ def _member_user(ctx: Ctx, user_id, field: str) -> User | None:
 def _matter_clean(ctx: Ctx, matter: Matter, data: dict) -> None:
     """Apply `data` (ids for people and the practice area) to the matter, validating each field."""
     wall_changes = "is_restricted" in data and bool(data["is_restricted"]) != matter.is_restricted
-    if wall_changes and matter.pk and not ctx.is_owner:
+    if wall_changes and not matter._state.adding and not ctx.is_owner:
         raise exceptions.PermissionDenied(_("Only an Owner can put up or take down a wall."))
     if "title" in data:
         matter.title = (data["title"] or "").strip()
