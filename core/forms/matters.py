@@ -245,7 +245,24 @@ class PartyRowForm(forms.Form):
             self.fields["name"].widget.attrs.update(_live_check(conflicts_url, "input changed delay:400ms"))
 
 
-PartyRowFormSet = forms.formset_factory(PartyRowForm, extra=3, max_num=100, absolute_max=100)
+PARTY_ROWS_MAX = 100
+PartyRowFormSet = forms.formset_factory(PartyRowForm, extra=3, max_num=PARTY_ROWS_MAX, absolute_max=PARTY_ROWS_MAX)
+
+
+class PartyRowAddForm(forms.Form):
+    """What "Add another party" sends: the form's row count, which is the index of the row to add."""
+
+    TOTAL_FORMS = forms.IntegerField(min_value=0, max_value=PARTY_ROWS_MAX - 1)
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, prefix="parties", **kwargs)
+
+    def row(self, *, conflicts_url=None) -> PartyRowForm:
+        """The next empty row, named as the formset names it, with the focus on its name."""
+        index = self.cleaned_data["TOTAL_FORMS"]
+        form = PartyRowForm(prefix=f"parties-{index}", conflicts_url=conflicts_url, use_required_attribute=False)
+        form.fields["name"].widget.attrs["autofocus"] = True
+        return form
 
 
 def party_rows(formset) -> list[dict]:

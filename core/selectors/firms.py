@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,11 +68,36 @@ def invitation_list(*, ctx: Ctx) -> QuerySet[Invitation]:
     return Invitation.objects.select_related("role", "invited_by")
 
 
-def invitation_get(*, ctx: Ctx, invitation_id) -> Invitation:
-    invitation = invitation_list(ctx=ctx).filter(pk=invitation_id).first()
+def invitation_get(*, ctx: Ctx, invitation_id, client=None) -> Invitation:
+    """One invitation; with `client`, only one sent for that client to its portal."""
+    invitations = invitation_list(ctx=ctx)
+    if client is not None:
+        invitations = invitations.filter(client=client)
+    invitation = invitations.filter(pk=invitation_id).first()
     if invitation is None:
         raise exceptions.NotFound()
     return invitation
+
+
+@dataclass(frozen=True)
+class PortalAccess:
+    invitations: list[Invitation]
+    members: list[Membership]
+
+
+def client_portal_access(*, ctx: Ctx, client) -> PortalAccess:
+    """Who was invited to the portal for this client, newest first, and the members who sign in as it.
+
+    Two queries, however many there are. Both lists need invitations.manage.
+    """
+    ctx.require("invitations.manage")
+    invitations = list(Invitation.objects.filter(client=client))
+    members = list(
+        Membership.objects.filter(client=client)
+        .select_related("user")
+        .order_by("-is_active", "user__first_name", "user__last_name", "user__email")
+    )
+    return PortalAccess(invitations=invitations, members=members)
 
 
 def api_token_list(*, ctx: Ctx) -> QuerySet[ApiToken]:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core import exceptions
 from core.forms.matters import ClientFilterForm, ClientForm, PortalInviteForm
+from core.selectors import firms as firm_selectors
 from core.selectors import matters as selectors
 from core.services import firms as firm_service
 from core.services import matters as services
@@ -50,6 +51,9 @@ def _client_page(request, client, *, form=None, invite_form=None, status=200):
         "matters": selectors.matter_list(ctx=ctx, client_id=client.pk)[:100] if ctx.has("matters.view") else None,
         "form": form or ClientForm(client=client),
         "invite_form": invite_form or PortalInviteForm(initial={"email": client.email}),
+        "portal": firm_selectors.client_portal_access(ctx=ctx, client=client)
+        if ctx.has("invitations.manage")
+        else None,
     }
     return render_page(request, "firm/clients/detail.html", context, status=status)
 
@@ -104,3 +108,14 @@ def client_invite(request, org_id, client_id):
             messages.success(request, _("Portal invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("client_detail", org_id=org_id, client_id=client.pk)
     return _client_page(request, client, invite_form=form)
+
+
+@require_POST
+@firm_page("invitations.manage")
+def client_invitation_revoke(request, org_id, client_id, invitation_id):
+    ctx = request.ctx
+    client = selectors.client_get(ctx=ctx, client_id=client_id)
+    invitation = firm_selectors.invitation_get(ctx=ctx, invitation_id=invitation_id, client=client)
+    firm_service.invitation_revoke(ctx=ctx, invitation=invitation)
+    messages.success(request, _("The invitation to %(email)s is revoked.") % {"email": invitation.email})
+    return redirect("client_detail", org_id=org_id, client_id=client.pk)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,12 +11,14 @@ from django.views.decorators.http import require_POST
 
 from core import exceptions
 from core.forms.matters import (
+    PARTY_ROWS_MAX,
     ConflictPreviewForm,
     ConflictSearchForm,
     MatterCreateForm,
     MatterFilterForm,
     MatterForm,
     PartyForm,
+    PartyRowAddForm,
     PartyRowFormSet,
     StatusChangeForm,
     party_rows,
@@ -101,7 +104,22 @@ def matter_create(request, org_id):
             initial["client"] = request.GET["client"]
         form = MatterCreateForm(initial=initial, **form_kwargs)
         parties = PartyRowFormSet(prefix="parties", form_kwargs={"conflicts_url": url})
-    return render_page(request, "firm/matters/new.html", {"form": form, "parties": parties, "conflicts_url": url})
+    context = {"form": form, "parties": parties, "conflicts_url": url, "party_rows_max": PARTY_ROWS_MAX}
+    return render_page(request, "firm/matters/new.html", context)
+
+
+@firm_page("matters.manage")
+def matter_party_row(request, org_id):
+    """One more empty party row for the new-matter form; the form's row count follows out of band."""
+    form = PartyRowAddForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(status=204)  # htmx swaps nothing: the form has all the rows it may have
+    context = {
+        "row": form.row(conflicts_url=_conflicts_url(request)),
+        "next_total": form.cleaned_data["TOTAL_FORMS"] + 1,
+        "party_rows_max": PARTY_ROWS_MAX,
+    }
+    return render_page(request, "firm/matters/_party_row.html", context)
 
 
 @firm_page("conflicts.run")

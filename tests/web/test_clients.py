@@ -5,8 +5,8 @@ from django_scopes import scope, scopes_disabled
 
 from core.models import AuditEvent, Client, Invitation, Membership
 from core.services import firms as firm_service
-from core.tenancy import anonymous_context
-from tests.factories import custom_role_create, member_create
+from core.tenancy import activate, anonymous_context
+from tests.factories import ctx_of, custom_role_create, member_create
 from tests.web.builders import client_make, matter_make, paralegal_make, query_count
 from tests.web.helpers import page
 
@@ -257,3 +257,83 @@ def test_portal_invitation_needs_invitations_manage(client, lawyer):
     assert (
         client.post(page("client_invite", lawyer, client_id=someone.pk), {"email": "x@example.ca"}).status_code == 403
     )
+
+
+def portal_invite(membership, someone, email):
+    ctx = ctx_of(membership)
+    with activate(ctx):
+        return firm_service.client_portal_invite(ctx=ctx, client=someone, email=email)
+
+
+def test_client_page_lists_portal_invitations_and_users_for_an_owner(client, owner):
+    someone = client_make(owner, first_name="Amelia", last_name="Chen", email="amelia@example.ca")
+    other = client_make(owner, last_name="Other")
+    url = page("client_detail", owner, client_id=someone.pk)
+    client.force_login(owner.user)
+    html = client.get(url).content.decode()
+    assert "Portal access" in html and "No invitations yet." in html
+
+    client.post(page("client_invite", owner, client_id=someone.pk), {"email": "amelia@example.ca"})
+    accepted = portal_invite(owner, someone, "assistant@example.ca")
+    portal_invite(owner, other, "someone-else@example.ca")
+    firm_service.invitation_accept(
+        ctx=anonymous_context(),
+        token=firm_service.invitation_token(accepted),
+        first_name="Aidan",
+        last_name="Assistant",
+        password="A-long-enough-passw0rd",
+    )
+    with scope(org=owner.org_id):
+        pending = Invitation.objects.get(email="amelia@example.ca")
+    html = client.get(url).content.decode()
+    assert "amelia@example.ca" in html and "assistant@example.ca" in html
+    assert "someone-else@example.ca" not in html  # another client's invitation
+    assert 'class="badge badge-info">Pending<' in html and 'class="badge badge-success">Accepted<' in html
+    assert page("client_invitation_revoke", owner, client_id=someone.pk, invitation_id=pending.pk) in html
+    assert page("client_invitation_revoke", owner, client_id=someone.pk, invitation_id=accepted.pk) not in html
+    assert "Aidan Assistant" in html  # the portal user linked to this client
+
+
+def test_client_page_hides_portal_access_from_a_lawyer(client, owner, lawyer):
+    someone = client_make(owner, email="amelia@example.ca")
+    portal_invite(owner, someone, "amelia@example.ca")
+    client.force_login(lawyer.user)
+    html = client.get(page("client_detail", lawyer, client_id=someone.pk)).content.decode()
+    assert "Portal access" not in html and "amelia@example.ca</td>" not in html and "Revoke" not in html
+
+
+def test_revoking_a_portal_invitation_from_the_client_page(client, owner, lawyer):
+    someone = client_make(owner)
+    other = client_make(owner, last_name="Other")
+    invitation = portal_invite(owner, someone, "amelia@example.ca")
+    url = page("client_invitation_revoke", owner, client_id=someone.pk, invitation_id=invitation.pk)
+
+    client.force_login(lawyer.user)
+    assert client.post(url).status_code == 403
+    client.force_login(owner.user)
+    wrong_client = page("client_invitation_revoke", owner, client_id=other.pk, invitation_id=invitation.pk)
+    assert client.post(wrong_client).status_code == 404
+    assert client.get(url).status_code == 405
+
+    response = client.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == page("client_detail", owner, client_id=someone.pk)
+    with scope(org=owner.org_id):
+        assert Invitation.objects.get(pk=invitation.pk).status == "revoked"
+    assert [e.target_label for e in events(owner.org, "invitation.revoked")] == ["amelia@example.ca"]
+    html = client.get(response["Location"]).content.decode()
+    assert "The invitation to amelia@example.ca is revoked." in html
+    assert 'class="badge badge-muted">Revoked<' in html and url not in html
+
+
+def test_client_page_costs_the_same_queries_for_1_and_12_invitations(client, owner):
+    someone = client_make(owner)
+    url = page("client_detail", owner, client_id=someone.pk)
+    client.force_login(owner.user)
+    portal_invite(owner, someone, "first@example.ca")
+    few = query_count(client, url)
+    for i in range(11):
+        portal_invite(owner, someone, f"more{i}@example.ca")
+    many = query_count(client, url)
+    assert few == many
+    assert client.get(url).content.decode().count("@example.ca</td>") == 12

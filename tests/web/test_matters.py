@@ -397,6 +397,58 @@ def test_new_matter_without_hits_opens_with_team_and_parties(client, lawyer, che
         assert [m.user_id for m in matter.team.all()] == [lawyer.user_id]
 
 
+def test_add_party_row_answers_the_next_row_and_the_new_row_count(client, lawyer):
+    client.force_login(lawyer.user)
+    html = client.get(page("matter_create", lawyer)).content.decode()
+    assert 'id="add-party"' in html and page("matter_party_row", lawyer) in html
+    assert 'name="parties-3-name"' not in html
+
+    response = client.get(page("matter_party_row", lawyer), {"parties-TOTAL_FORMS": "3"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert html.lstrip().startswith('<div class="party-row">')
+    assert 'name="parties-3-name"' in html and 'name="parties-3-role"' in html
+    assert 'name="parties-2-name"' not in html
+    # The live conflict check runs on the new name as on the others.
+    assert f'hx-get="{page("matter_conflicts", lawyer)}"' in html and 'hx-target="#conflict-hits"' in html
+    assert 'value="4" id="id_parties-TOTAL_FORMS" hx-swap-oob="true"' in html
+
+    html = client.get(page("matter_party_row", lawyer), {"parties-TOTAL_FORMS": "7"}).content.decode()
+    assert 'name="parties-7-name"' in html and 'value="8" id="id_parties-TOTAL_FORMS"' in html
+
+
+def test_add_party_row_stops_at_the_limit_and_needs_matters_manage(client, org, lawyer):
+    client.force_login(lawyer.user)
+    url = page("matter_party_row", lawyer)
+    last = client.get(url, {"parties-TOTAL_FORMS": "99"}).content.decode()
+    assert 'name="parties-99-name"' in last and 'id="add-party"' in last and "disabled" in last
+    for total in ("100", "-1", "many", ""):
+        assert client.get(url, {"parties-TOTAL_FORMS": total}).status_code == 204
+    paralegal = paralegal_make(org)
+    client.force_login(paralegal.user)
+    assert client.get(page("matter_party_row", paralegal), {"parties-TOTAL_FORMS": "3"}).status_code == 403
+
+
+def test_new_matter_with_an_added_fourth_party_opens_with_all_four(client, lawyer, chen):
+    client.force_login(lawyer.user)
+    names = ["Party Zero", "Party One", "Party Two", "Party Three"]
+    data = new_matter_data(chen.pk, **{"parties-TOTAL_FORMS": "4", "parties-3-role": "witness"})
+    data.update({f"parties-{i}-name": name for i, name in enumerate(names)})
+    response = client.post(page("matter_create", lawyer), data)
+    assert response.status_code == 302
+    with scopes_disabled():
+        matter = Matter.objects.get(title="Wrongful dismissal claim")
+        parties = {p.name: p.role for p in matter.parties.all()}
+    assert sorted(parties) == sorted(names) and parties["Party Three"] == "witness"
+
+
+def test_live_conflict_check_reads_an_added_row(client, lawyer, chen, northwind):
+    client.force_login(lawyer.user)
+    data = {"client": str(chen.pk), "parties-TOTAL_FORMS": "4", "parties-3-name": "Northwind"}
+    html = client.get(page("matter_conflicts", lawyer), data, HTTP_HX_REQUEST="true").content.decode()
+    assert "Northwind Developments Ltd." in html
+
+
 def test_new_matter_field_errors(client, lawyer, chen):
     client.force_login(lawyer.user)
     data = new_matter_data(chen.pk, title="", billing_method="flat_fee")
