@@ -98,3 +98,11 @@ def cookie_login(client: Client, email: str, password: str = PASSWORD):
 def browser_client():
     """A client that enforces CSRF, as a browser would experience it."""
     return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def clear_of_step_boundary():
+    """For tests that type TOTP codes: start early in a 30-second step (see away_from_step_boundary)."""
+    from tests.api.helpers import away_from_step_boundary
+
+    away_from_step_boundary()

@@ -14,10 +14,21 @@ from tests.factories import PASSWORD, firm_create
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def code_for(secret: str, steps_ahead: int = 0) -> str:
-    """What an authenticator app shows for this secret (optionally for a later 30-second step)."""
+STEP = 30
+
+
+def fresh_step() -> int:
+    """The current 30-second step, waiting out its last seconds: a code typed just before a step ends
+    reaches the server in the next one, and django-otp then records a drift that shifts its window."""
+    if time.time() % STEP > STEP - 3:
+        time.sleep(STEP - time.time() % STEP + 0.2)
+    return int(time.time() // STEP)
+
+
+def code_for(secret: str, step: int) -> str:
+    """What an authenticator app shows for this secret during `step`."""
     totp = TOTP(b32decode(secret))
-    totp.time = time.time() + 30 * steps_ahead
+    totp.time = step * STEP + 1
     return f"{totp.token():06d}"
 
 
@@ -40,7 +51,8 @@ def test_owner_turns_on_two_factor_signs_in_with_it_and_creates_a_token(page):
     qr = page.locator(".qr svg")
     assert qr.is_visible()
     secret = page.locator("code.secret-inline").inner_text().strip()
-    page.get_by_label(re.compile("code", re.I)).fill(code_for(secret))
+    setup_step = fresh_step()
+    page.get_by_label(re.compile("code", re.I)).fill(code_for(secret, setup_step))
     page.get_by_role("button", name="Turn on").click()
 
     codes = page.locator("ul.codes li")
@@ -52,9 +64,9 @@ def test_owner_turns_on_two_factor_signs_in_with_it_and_creates_a_token(page):
 
     sign_in(page, "journey@law.ca")
     page.wait_for_url(re.compile(r"/accounts/2fa/"))
-    # The setup used this step's code and a code is never accepted twice: the app's next code is
-    # within the one step of drift allowed.
-    page.get_by_label(re.compile("code", re.I)).fill(code_for(secret, steps_ahead=1))
+    # The setup used its step's code and a code is never accepted twice: within the same step, the
+    # app's next code is inside the one step of drift allowed.
+    page.get_by_label(re.compile("code", re.I)).fill(code_for(secret, max(setup_step + 1, fresh_step())))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(re.compile(rf"/app/{owner.org_id}/"))
 

@@ -10,7 +10,7 @@ from core.services import auth as auth_service
 from tests.factories import PASSWORD
 from tests.web.helpers import mfa_turn_on, page, totp_code
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_of_step_boundary")]
 
 
 def confirmed(user) -> bool:
