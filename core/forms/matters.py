@@ -4,24 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import permissions
-from core.models import Client, Matter, Membership, Party, Province
+from core.models import Client, Matter, Party, Province
+from core.selectors.firms import staff_members
 
 SEARCH_ATTRS = {"autocomplete": "off", "spellcheck": "false", "type": "search"}
 
 
-def _members():
-    """The firm's active staff, for lawyer and team choices (Client-role members are not staff)."""
-    return (
-        Membership.objects.filter(is_active=True)
-        .exclude(role__name=permissions.CLIENT, role__is_builtin=True)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__email")
-    )
-
-
-def _member_choices(empty_label=None) -> list:
-    choices = [(str(m.user_id), m.user.get_full_name() or m.user.email) for m in _members()]
+def _member_choices(ctx, empty_label=None) -> list:
+    choices = [(str(m.user_id), m.user.get_full_name() or m.user.email) for m in staff_members(ctx=ctx)]
     return ([("", empty_label)] if empty_label else []) + choices
 
 
@@ -95,10 +85,10 @@ class MatterFilterForm(forms.Form):
     responsible_lawyer = forms.ChoiceField(label=_("Responsible lawyer"), required=False)
     client = forms.ChoiceField(label=_("Client"), required=False)
 
-    def __init__(self, *args, practice_areas, clients=None, **kwargs):
+    def __init__(self, *args, ctx, practice_areas, clients=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practice_area"].choices = [("", _("All areas"))] + [(str(a.pk), a.name) for a in practice_areas]
-        self.fields["responsible_lawyer"].choices = _member_choices(_("Anyone"))
+        self.fields["responsible_lawyer"].choices = _member_choices(ctx, _("Anyone"))
         if clients is None:
             del self.fields["client"]
         else:
@@ -174,7 +164,7 @@ class MatterForm(forms.Form):
             kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields["practice_area"].choices = [("", "—")] + [(str(a.pk), a.name) for a in practice_areas]
-        members = _member_choices()
+        members = _member_choices(ctx)
         self.fields["responsible_lawyer"].choices = [("", "—"), *members]
         self.fields["originating_lawyer"].choices = [("", "—"), *members]
         self.fields["team"].choices = members

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core import exceptions
+from core import exceptions, permissions
 from core.models import ApiToken, Invitation, Membership, Role
 from core.tenancy import Ctx
 
@@ -110,3 +110,13 @@ def api_token_get(*, ctx: Ctx, token_id) -> ApiToken:
     if token is None:
         raise exceptions.NotFound()
     return token
+
+
+def staff_members(*, ctx: Ctx) -> QuerySet[Membership]:
+    """The firm's active staff: who can be a matter's lawyer or on its team (portal clients are not)."""
+    return (
+        Membership.objects.filter(is_active=True)
+        .exclude(role__name=permissions.CLIENT, role__is_builtin=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )

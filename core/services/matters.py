@@ -17,12 +17,12 @@ from core.models import (
     MatterMember,
     MatterNumberSequence,
     MatterStatusChange,
-    Membership,
     Organization,
     Party,
     PracticeArea,
     User,
 )
+from core.selectors.firms import staff_members
 from core.services import audit
 from core.services.conflicts import conflict_check_record, conflict_hits, fold
 from core.tenancy import Ctx
@@ -158,9 +158,9 @@ def _matter_number_next(org: Organization, year: int) -> str:
 def _member_user(ctx: Ctx, user_id, field: str) -> User | None:
     if user_id is None:
         return None
-    membership = Membership.objects.select_related("user").filter(user_id=user_id, is_active=True).first()
+    membership = staff_members(ctx=ctx).filter(user_id=user_id).first()
     if membership is None:
-        raise _invalid(field, _("Choose a member of the firm."))
+        raise _invalid(field, _("Choose a member of the firm's staff."))
     return membership.user
 
 

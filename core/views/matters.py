@@ -47,7 +47,9 @@ LATER_TABS = [
 def matter_list(request, org_id):
     ctx = request.ctx
     clients = selectors.client_list(ctx=ctx) if ctx.has("clients.view") else None
-    form = MatterFilterForm(request.GET or None, practice_areas=selectors.practice_area_list(ctx=ctx), clients=clients)
+    form = MatterFilterForm(
+        request.GET or None, ctx=ctx, practice_areas=selectors.practice_area_list(ctx=ctx), clients=clients
+    )
     matters = selectors.matter_list(ctx=ctx, **form.filters())
     page = Paginator(matters, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

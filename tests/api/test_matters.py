@@ -448,3 +448,15 @@ def test_only_an_owner_manages_a_walled_matters_team(owner, lawyer, outsider, wa
     response = patch(api, f"/matters/{walled.pk}/", {"team": team})
     assert response.status_code == 200
     assert api_for(outsider).get(f"{API}/matters/{walled.pk}/").status_code == 200  # now on the team
+
+
+@pytest.mark.parametrize("field", ["responsible_lawyer", "team"])
+def test_a_portal_client_cannot_be_a_matters_lawyer_or_on_its_team(owner, acme, api, field):
+    portal_user = member_create(owner.org, permissions.CLIENT, email="portal@acme.example.ca")
+    value = [str(portal_user.user_id)] if field == "team" else str(portal_user.user_id)
+    response = post(api, "/matters/", {"client": str(acme.pk), "title": "Supply agreement dispute", field: value})
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    with scope(org=owner.org_id):
+        assert not Matter.objects.exists()
